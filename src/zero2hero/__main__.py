@@ -1,0 +1,3 @@
+from zero2hero.cli import main
+
+main()
