@@ -46,7 +46,7 @@ def main() -> None:
     """Entry point: every expected failure becomes one line on stderr and a non-zero exit."""
     from rich.console import Console
 
-    err = Console(stderr=True, highlight=False)
+    err = Console(stderr=True, highlight=False, soft_wrap=True)
     try:
         app()
     except Z2HError as e:

@@ -19,7 +19,9 @@ from torch import Tensor, nn
 from zero2hero.model.config import GPTConfig
 
 
-def causal_mask(t_q: int, t_k: int | None = None, device: torch.device | str | None = None) -> Tensor:
+def causal_mask(
+    t_q: int, t_k: int | None = None, device: torch.device | str | None = None
+) -> Tensor:
     """Boolean (t_q, t_k) mask, True where query i may attend to key j.
 
     Queries are the *last* t_q positions of a t_k long sequence (as when decoding with a cache), so
