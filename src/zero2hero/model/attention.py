@@ -17,6 +17,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from zero2hero.model.config import GPTConfig
+from zero2hero.model.kv_cache import KVCache
 
 
 def causal_mask(
@@ -121,12 +122,55 @@ class CausalSelfAttention(nn.Module):
         self.c_proj = nn.Linear(config.n_embd, config.n_embd, bias=config.bias)
         self.resid_dropout = nn.Dropout(config.dropout)
 
-    def forward(self, x: Tensor) -> Tensor:
+    def forward(
+        self,
+        x: Tensor,
+        cache: KVCache | None = None,
+        layer: int = 0,
+        mask: Tensor | None = None,
+    ) -> Tensor:
+        """x: (B, T, C). With a `cache`, x holds only the new tokens and attends to all cached ones.
+
+        `mask` (B, 1, T, T_total), True = may attend, replaces the plain causal mask when given
+        (padded batches); see `attention_mask_4d`.
+        """
         q, k, v = self.c_attn(x).split(x.size(-1), dim=2)
         q, k, v = (split_heads(t, self.n_head) for t in (q, k, v))  # (B, nh, T, hd)
-        p = self.dropout if self.training else 0.0
-        if self.explicit:
-            y = scaled_dot_product_attention(q, k, v, causal=True, dropout_p=p)
-        else:
-            y = F.scaled_dot_product_attention(q, k, v, is_causal=True, dropout_p=p)
+        if cache is not None:
+            k, v = cache.update(layer, k, v)
+        y = attend(q, k, v, mask, self.dropout if self.training else 0.0, self.explicit)
         return self.resid_dropout(self.c_proj(merge_heads(y)))
+
+
+def attend(
+    q: Tensor, k: Tensor, v: Tensor, mask: Tensor | None, dropout_p: float, explicit: bool
+) -> Tensor:
+    """Causal attention of queries at the end of the key sequence, by either path.
+
+    Without a mask the queries are the last T_q of T_k positions (a cache may hold the rest); a
+    single new query may see every key, so no mask is needed at all.
+    """
+    t_q, t_k = q.size(-2), k.size(-2)
+    if explicit:
+        causal = mask is None and t_q > 1
+        return scaled_dot_product_attention(q, k, v, mask=mask, causal=causal, dropout_p=dropout_p)
+    if mask is None and t_q == t_k:
+        return F.scaled_dot_product_attention(q, k, v, is_causal=True, dropout_p=dropout_p)
+    if mask is None and t_q > 1:
+        mask = causal_mask(t_q, t_k, q.device)
+    return F.scaled_dot_product_attention(q, k, v, attn_mask=mask, dropout_p=dropout_p)
+
+
+def attention_mask_4d(padding_mask: Tensor, t_q: int) -> Tensor:
+    """(B, T_total) padding mask (True/1 = real token) -> (B, 1, T_q, T_total) boolean mask.
+
+    A query may see a key when the key is a real token at or before it (the queries are the last
+    T_q positions). A padding query would then see nothing at all, and a softmax over nothing is
+    NaN, which would leak into real rows through 0 * NaN; so every query may always see itself.
+    """
+    keep = padding_mask.bool()
+    t_k = keep.size(1)
+    causal = causal_mask(t_q, t_k, keep.device)  # (T_q, T_k)
+    itself = torch.zeros_like(causal)
+    itself[torch.arange(t_q), torch.arange(t_k - t_q, t_k)] = True
+    return ((causal & keep[:, None, :]) | itself)[:, None]

@@ -17,8 +17,9 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from zero2hero.model.attention import CausalSelfAttention
+from zero2hero.model.attention import CausalSelfAttention, attention_mask_4d
 from zero2hero.model.config import GPTConfig
+from zero2hero.model.kv_cache import KVCache
 from zero2hero.model.sampling import sample_next
 
 
@@ -46,8 +47,10 @@ class Block(nn.Module):
         self.ln_2 = nn.LayerNorm(config.n_embd, eps=eps, bias=config.bias)
         self.mlp = MLP(config)
 
-    def forward(self, x: Tensor) -> Tensor:
-        x = x + self.attn(self.ln_1(x))
+    def forward(
+        self, x: Tensor, cache: KVCache | None = None, layer: int = 0, mask: Tensor | None = None
+    ) -> Tensor:
+        x = x + self.attn(self.ln_1(x), cache, layer, mask)
         return x + self.mlp(self.ln_2(x))
 
 
@@ -85,6 +88,11 @@ class GPT(nn.Module):
         elif isinstance(module, nn.Embedding):
             nn.init.normal_(module.weight, mean=0.0, std=0.02)
 
+    def new_cache(self, batch_size: int, max_len: int) -> KVCache:
+        """An empty KV cache sized for this model, on its device and in its dtype."""
+        c, w = self.config, self.transformer.wte.weight
+        return KVCache(c.n_layer, batch_size, c.n_head, max_len, c.head_dim, w.device, w.dtype)
+
     def num_parameters(self, non_embedding: bool = False) -> int:
         """Parameter count (tied weights counted once); optionally without position embeddings."""
         n = sum(p.numel() for p in self.parameters())
@@ -92,15 +100,36 @@ class GPT(nn.Module):
             n -= self.transformer.wpe.weight.numel()
         return n
 
-    def forward(self, idx: Tensor, targets: Tensor | None = None) -> tuple[Tensor, Tensor | None]:
-        """Logits for every position, and the mean cross-entropy against `targets` if given."""
+    def forward(
+        self,
+        idx: Tensor,
+        targets: Tensor | None = None,
+        cache: KVCache | None = None,
+        padding_mask: Tensor | None = None,
+    ) -> tuple[Tensor, Tensor | None]:
+        """Logits for every position, and the mean cross-entropy against `targets` if given.
+
+        For generation: `cache` holds earlier tokens' keys and values (idx is then only the new
+        tokens), and `padding_mask` (B, cached + T), 1 for real tokens and 0 for left padding, lets
+        prompts of different lengths share a batch; positions count real tokens only.
+        """
         b, t = idx.shape
-        if t > self.config.block_size:
-            raise ValueError(f"sequence of length {t} exceeds block_size {self.config.block_size}")
-        pos = torch.arange(t, device=idx.device)
+        past = cache.length if cache is not None else 0
+        if past + t > self.config.block_size:
+            raise ValueError(
+                f"sequence of length {past + t} exceeds block_size {self.config.block_size}"
+            )
+        mask = None
+        if padding_mask is not None:
+            pos = (padding_mask.long().cumsum(-1) - 1).clamp(min=0)[:, past:]  # (B, T)
+            mask = attention_mask_4d(padding_mask, t)
+        else:
+            pos = torch.arange(past, past + t, device=idx.device)
         x = self.transformer.drop(self.transformer.wte(idx) + self.transformer.wpe(pos))
-        for block in self.transformer.h:
-            x = block(x)
+        for i, block in enumerate(self.transformer.h):
+            x = block(x, cache, i, mask)
+        if cache is not None:
+            cache.advance(t)
         logits = self.lm_head(self.transformer.ln_f(x))
         loss = None
         if targets is not None:
@@ -120,19 +149,27 @@ class GPT(nn.Module):
     ) -> Iterator[int]:
         """Yield new tokens one at a time for a single prompt `idx` of shape (1, T).
 
-        Stops after `max_new_tokens` or right after yielding `eos_token`. The context is cropped to
-        the last `block_size` tokens, since that is all the position embedding covers.
+        Stops after `max_new_tokens` or right after yielding `eos_token`. A KV cache makes each
+        step one token of work until the context is full; after that the window of the last
+        `block_size` tokens slides, positions shift, and each step recomputes the window.
         """
         if idx.dim() != 2 or idx.size(0) != 1:
             raise ValueError("generate_stream takes a single prompt of shape (1, T)")
+        block = self.config.block_size
+        idx = idx[:, -block:]
+        cache = self.new_cache(1, block)
+        logits, _ = self(idx, cache=cache)
         for _ in range(max_new_tokens):
-            logits, _ = self(idx[:, -self.config.block_size :])
             nxt = sample_next(logits[:, -1, :], temperature, top_k, top_p, generator)
-            idx = torch.cat([idx, nxt], dim=1)
             token = int(nxt.item())
             yield token
             if eos_token is not None and token == eos_token:
                 return
+            idx = torch.cat([idx, nxt], dim=1)[:, -block:]
+            if cache.length < block:
+                logits, _ = self(nxt, cache=cache)  # the cache still has room: one token of work
+            else:
+                logits, _ = self(idx)  # the window slides: every position moves, recompute
 
     @torch.no_grad()
     def generate(self, idx: Tensor, max_new_tokens: int, **sampling) -> Tensor:
