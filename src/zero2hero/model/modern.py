@@ -32,9 +32,7 @@ class ModernConfig:
     n_head: int = 8
     n_kv_head: int = 4
     n_embd: int = 512
-    intermediate_size: int = (
-        1376  # about 8/3 * n_embd: SwiGLU's three matrices cost what two 4x would
-    )
+    intermediate_size: int = 1376  # ~8/3 n_embd: three SwiGLU matrices cost what two 4x ones do
     rope_theta: float = 10000.0
     norm_eps: float = 1e-5
     bias: bool = False
@@ -56,7 +54,7 @@ class ModernConfig:
 
 
 class RMSNorm(nn.Module):
-    intermediate_size: int = 1376  # ~8/3 n_embd: three SwiGLU matrices cost what two 4x ones do
+    """x / rms(x) * g, in float32: the mean square of low-precision activations can overflow."""
 
     def __init__(self, dim: int, eps: float = 1e-5):
         super().__init__()
