@@ -33,9 +33,10 @@ def _root(ctx: typer.Context) -> None:
 
 
 def _register() -> None:
-    from zero2hero.cli import course, training
+    from zero2hero.cli import course, tokenizer, training
 
     training.register(app)
+    tokenizer.register(app)
     course.register(app)
 
 

@@ -31,22 +31,28 @@ def train_command(
     seed: int = typer.Option(None, help="Random seed (default: the preset's)."),
     compile: bool = typer.Option(None, "--compile/--no-compile", help="torch.compile (CUDA only)."),
     target_val_loss: float = typer.Option(None, help="Stop once the validation loss is this low."),
-    sample_tokens: int = typer.Option(None, help="Characters to generate at the end."),
+    sample_tokens: int = typer.Option(None, help="Tokens to generate at the end."),
+    tokenizer: str = typer.Option(
+        None, help="char (default) or bpe: byte-level BPE learned first."
+    ),
+    vocab_size: int = typer.Option(None, help="BPE vocabulary size (with --tokenizer bpe)."),
 ) -> None:
     """Train a character-level GPT from scratch (on Shakespeare unless --data says otherwise)."""
     from zero2hero.train.run import run_training
 
     run_training(
         preset=preset,
-        steps=steps,
         device=device,
         data=data,
         out=out,
         resume=resume,
+        max_steps=steps,
         seed=seed,
         compile=compile,
         target_val_loss=target_val_loss,
         sample_tokens=sample_tokens,
+        tokenizer=tokenizer,
+        bpe_vocab_size=vocab_size,
     )
 
 

@@ -29,7 +29,7 @@ from safetensors.torch import save as save_safetensors
 from zero2hero.atomic import atomic_write_bytes
 from zero2hero.errors import Z2HError
 from zero2hero.model import GPT, GPTConfig
-from zero2hero.tokenize import CharTokenizer
+from zero2hero.tokenize.files import Tokenizer, tokenizer_from_json
 
 MANIFEST = "checkpoint.json"
 TIED = "lm_head.weight"
@@ -38,7 +38,7 @@ TIED = "lm_head.weight"
 @dataclass
 class Checkpoint:
     model: GPT
-    tokenizer: CharTokenizer
+    tokenizer: Tokenizer
     train_state: dict[str, Any] | None
     step: int
 
@@ -55,7 +55,7 @@ def serialise_weights(model: GPT) -> bytes:
 def save_checkpoint(
     run_dir: str | Path,
     model: GPT,
-    tokenizer: CharTokenizer,
+    tokenizer: Tokenizer,
     train_state: dict[str, Any],
     step: int,
 ) -> Path:
@@ -127,7 +127,7 @@ def load_checkpoint(
 
     try:
         config = GPTConfig.from_dict(json.loads(_read_verified(run_dir, manifest, "config.json")))
-        tokenizer = CharTokenizer.from_json(
+        tokenizer = tokenizer_from_json(
             _read_verified(run_dir, manifest, "tokenizer.json").decode()
         )
         weights = load_safetensors(_read_verified(run_dir, manifest, "model.safetensors"))

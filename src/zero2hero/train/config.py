@@ -35,6 +35,9 @@ class TrainConfig:
     eval_interval: int = 200
     eval_batches: int = 40
     target_val_loss: float | None = None
+    # tokenizer: "char" (one token per character) or "bpe" (byte-level BPE trained on the data)
+    tokenizer: str = "char"
+    bpe_vocab_size: int = 512
     # machinery
     seed: int = 1337
     device: str = "cpu"

@@ -20,7 +20,8 @@ from torch.nn.parallel import DistributedDataParallel as DDP
 
 from zero2hero.errors import Z2HError
 from zero2hero.model import GPT
-from zero2hero.tokenize import CharTokenizer
+from zero2hero.tokenize import BPETokenizer, CharTokenizer
+from zero2hero.tokenize.files import Tokenizer, unknown_chars
 from zero2hero.train import distributed as D
 from zero2hero.train.checkpoint import load_checkpoint, save_checkpoint
 from zero2hero.train.config import TrainConfig
@@ -87,7 +88,7 @@ class StopSignal:
 @dataclass
 class TrainResult:
     model: GPT
-    tokenizer: CharTokenizer
+    tokenizer: Tokenizer
     run_dir: Path
     step: int
     val_loss: float | None
@@ -136,6 +137,18 @@ def evaluate(
     return (total[0] / total[1]).item()
 
 
+def build_tokenizer(cfg: TrainConfig, text: str) -> Tokenizer:
+    """The run's tokenizer, learned from its own text."""
+    if cfg.tokenizer == "char":
+        return CharTokenizer.from_text(text)
+    if cfg.tokenizer == "bpe":
+        try:
+            return BPETokenizer.train(text, cfg.bpe_vocab_size)
+        except ValueError as e:
+            raise Z2HError(f"cannot train the BPE tokenizer: {e}") from None
+    raise Z2HError(f"unknown tokenizer {cfg.tokenizer!r}; use char or bpe")
+
+
 def _autocast_for(device: str):
     if device.startswith("cuda"):
         return lambda: torch.autocast("cuda", dtype=torch.bfloat16)
@@ -176,9 +189,9 @@ def _train(cfg, text, run_dir, resume, reporter, stop, info, device) -> TrainRes
         torch.set_rng_state(state["rng_cpu"])
     else:
         torch.manual_seed(cfg.seed)
-        tokenizer = CharTokenizer.from_text(text)
+        tokenizer = build_tokenizer(cfg, text)
         model = GPT(cfg.model_config(tokenizer.vocab_size))
-    unknown = tokenizer.unknown_chars(text)
+    unknown = unknown_chars(tokenizer, text)
     if unknown:
         raise Z2HError(
             f"the data has characters the checkpoint's tokenizer never saw: {unknown[:10]}"

@@ -13,7 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from zero2hero.device import resolve_device
 from zero2hero.errors import Z2HError
 from zero2hero.model import GPT
-from zero2hero.tokenize import CharTokenizer
+from zero2hero.tokenize.files import TextStream, Tokenizer, unknown_chars
 from zero2hero.train import distributed as D
 from zero2hero.train.checkpoint import MANIFEST, load_checkpoint
 from zero2hero.train.config import PRESETS, TrainConfig
@@ -112,50 +112,34 @@ def choose_run_dir(out: Path | None, name: str, resume: bool) -> Path:
     return candidate
 
 
-def build_config(
-    preset: str | None,
-    device: str,
-    steps: int | None,
-    seed: int | None,
-    compile: bool | None,
-    target_val_loss: float | None,
-    sample_tokens: int | None,
-) -> TrainConfig:
+def build_config(preset: str | None, device: str, **overrides) -> TrainConfig:
+    """The preset (chosen by device when not named) with every option the user gave applied.
+
+    `overrides` are TrainConfig fields; None means "not given", so the preset's value stands.
+    """
     name = preset or ("gpu" if device.startswith("cuda") else "cpu")
     if name not in PRESETS:
         raise Z2HError(f"unknown preset {name!r}; choose from {', '.join(PRESETS)}")
-    overrides: dict = {"device": device}
-    if steps is not None:
-        if steps < 1:
-            raise Z2HError(f"--steps must be at least 1 (got {steps})")
-        overrides["max_steps"] = steps
-    for field_name, value in (
-        ("seed", seed),
-        ("compile", compile),
-        ("target_val_loss", target_val_loss),
-        ("sample_tokens", sample_tokens),
-    ):
-        if value is not None:
-            overrides[field_name] = value
-    return make_preset(name, **overrides)
+    given = {k: v for k, v in overrides.items() if v is not None}
+    if given.get("max_steps", 1) < 1:
+        raise Z2HError(f"--steps must be at least 1 (got {given['max_steps']})")
+    if given.get("tokenizer", "char") not in ("char", "bpe"):
+        raise Z2HError(f"unknown tokenizer {given['tokenizer']!r}; use char or bpe")
+    return make_preset(name, device=device, **given)
 
 
 def run_training(
     preset: str | None = None,
-    steps: int | None = None,
     device: str | None = None,
     data: Path | None = None,
     out: Path | None = None,
     resume: bool = False,
-    seed: int | None = None,
-    compile: bool | None = None,
-    target_val_loss: float | None = None,
-    sample_tokens: int | None = None,
+    **overrides,
 ) -> TrainResult:
     """The whole of `z2h train`: pick settings, train, checkpoint, and show a sample."""
     started = time.perf_counter()
     device = resolve_device(device)
-    cfg = build_config(preset, device, steps, seed, compile, target_val_loss, sample_tokens)
+    cfg = build_config(preset, device, **overrides)
     text = read_text(data) if data is not None else shakespeare()
     name = data.stem if data is not None else "shakespeare"
     info = D.from_env()
@@ -204,7 +188,7 @@ class _Quiet(PlainReporter):
 
 def _stream(
     model: GPT,
-    tokenizer: CharTokenizer,
+    tokenizer: Tokenizer,
     prompt: str,
     tokens: int,
     temperature: float,
@@ -213,7 +197,7 @@ def _stream(
     seed: int | None,
     device: str,
 ) -> None:
-    unknown = tokenizer.unknown_chars(prompt)
+    unknown = unknown_chars(tokenizer, prompt)
     if unknown:
         shown = ", ".join(repr(c) for c in unknown[:10])
         raise Z2HError(f"the prompt has characters this model never saw: {shown}")
@@ -224,10 +208,11 @@ def _stream(
     if seed is not None:
         generator = torch.Generator(device=device).manual_seed(seed)
     sys.stdout.write(prompt)
+    text = TextStream(tokenizer)
     for token in model.generate_stream(idx, tokens, temperature, top_k, top_p, generator=generator):
-        sys.stdout.write(tokenizer.decode([token]))
+        sys.stdout.write(text.push(token))
         sys.stdout.flush()
-    sys.stdout.write("\n")
+    sys.stdout.write(text.flush() + "\n")
 
 
 def stream_sample(
