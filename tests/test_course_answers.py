@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from zero2hero.course.answers import check_answer, check_value, spec_problems
+from zero2hero.course.answers import check_answer, check_value, spec_problems, stated_answer_text
 
 NUMBER = {"type": "number", "value": "1/3", "rtol": "1e-3"}  # YAML 1.1 reads 1e-3 as text
 EXPR = {"type": "expression", "value": "s*(1 - s)", "variables": ["s"]}
@@ -112,3 +112,9 @@ def test_spec_problems(spec: dict, problem: str) -> None:
 @given(st.text(alphabet="s0123456789+-*/^(). e", max_size=24))
 def test_arbitrary_expressions_never_raise(text: str) -> None:
     assert check_answer(EXPR, text).status in ("right", "wrong", "unparsable")
+
+
+def test_stated_answers_written_as_lists_of_strings_are_accepted() -> None:
+    spec = {"type": "vector", "value": ["1/6", "11/36", 0.5]}
+    assert stated_answer_text(spec) == "[1/6, 11/36, 0.5]"
+    assert check_answer(spec, stated_answer_text(spec)).right

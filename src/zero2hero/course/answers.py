@@ -426,7 +426,13 @@ def _as_real_symbols(expr: Any, variables: Sequence[str]) -> Any:
 
 def stated_answer_text(spec: dict[str, Any]) -> str:
     """The spec's own value written the way a learner would type it."""
-    value = spec.get("value")
+    return _as_typed(spec.get("value"))
+
+
+def _as_typed(value: Any) -> str:
+    """Lists become `[a, b]` with each entry written out, so `["1/6", "1/3"]` reads `[1/6, 1/3]`."""
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_as_typed(v) for v in value) + "]"
     return value if isinstance(value, str) else repr(value)
 
 

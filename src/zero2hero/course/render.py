@@ -89,7 +89,15 @@ def _script(text: str, table: dict[str, str], mark: str) -> str:
 
 
 def _simple(text: str) -> bool:
-    return len(text) == 1 or bool(re.fullmatch(r"√?[\w.′ᵀ⁻⁰¹²³⁴⁵⁶⁷⁸⁹ᵢⱼₖₙ₀-₉]+", text))
+    """Whether `text` reads unambiguously without parentheses next to a `/` or after a `√`.
+
+    A number or a name is; a coefficient times a name (`2v`) is not: `1/2v` could mean (1/2)v.
+    """
+    if len(text) == 1:
+        return True
+    if re.match(r"\d", text) and re.search(r"[^\d.]", text):
+        return False
+    return bool(re.fullmatch(r"√?[\w.′ᵀ⁻⁰¹²³⁴⁵⁶⁷⁸⁹ᵢⱼₖₙ₀-₉]+", text))
 
 
 class _Tex:
