@@ -480,8 +480,9 @@ def describe(spec: dict[str, Any]) -> str:
     """One line telling the learner what shape of answer is expected."""
     kind = spec.get("type")
     if kind == "expression":
-        names = ", ".join(map(str, spec.get("variables") or []))
-        return f"an expression in {names}, e.g. s*(1 - s)"
+        variables = [str(v) for v in spec.get("variables") or []] or ["x"]
+        example = f"2*{variables[0]}**2 + {variables[1] if len(variables) > 1 else 1}"
+        return f"an expression in {', '.join(variables)}, written like {example}"
     if kind == "choice":
         return "one of: " + ", ".join(str(k) for k in (spec.get("choices") or {}))
     return {
