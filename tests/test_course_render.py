@@ -13,6 +13,8 @@ from zero2hero.course.render import latex_to_unicode, math_to_unicode
         (r"\frac{1}{\sqrt{d}}", "1/√d"),
         (r"\frac{a+b}{2}", "(a+b)/2"),
         (r"\frac{1}{2v}", "1/(2v)"),
+        (r"\begin{pmatrix} 1 & 2 \\ 3 & x_1 \end{pmatrix}", "[[1, 2], [3, x₁]]"),
+        (r"\begin{bmatrix} 1 \\ 0 \end{bmatrix}", "[1, 0]ᵀ"),
         (r"\sqrt{2d}", "√(2d)"),
         (r"\sum_{i=1}^{n} x_i^2", "∑ᵢ₌₁ⁿ xᵢ²"),
         (r"\exp(x) \cdot \log(y)", "exp(x) · log(y)"),

@@ -209,10 +209,23 @@ class _Tex:
         return name  # unknown: show the word rather than lose it
 
 
+_MATRIX = re.compile(r"\\begin\{([pbvBV]?matrix|array)\}(?:\{[^}]*\})?(.*?)\\end\{\1\}", re.DOTALL)
+
+
+def _matrix_rows(m: re.Match) -> str:
+    """A matrix environment as the nested list a learner would type: [[1, 2], [3, 4]]."""
+    rows = [r for r in re.split(r"\\\\", m.group(2)) if r.strip()]
+    cells = [[_Tex(c.strip()).run() for c in row.split("&")] for row in rows]
+    if len(cells) == 1 or all(len(r) == 1 for r in cells):
+        flat = [c for r in cells for c in r]
+        return "[" + ", ".join(flat) + "]" + ("ᵀ" if len(cells) > 1 and len(flat) > 1 else "")
+    return "[" + ", ".join("[" + ", ".join(r) + "]" for r in cells) + "]"
+
+
 def latex_to_unicode(tex: str) -> str:
     """Convert one LaTeX math string to readable Unicode (best effort, never raises)."""
     try:
-        text = _Tex(tex).run()
+        text = _Tex(_MATRIX.sub(_matrix_rows, tex)).run()
     except (IndexError, ValueError, RecursionError):
         return tex
     return re.sub(r"[ \t]{2,}", lambda m: m.group(0)[:4], text).strip()
