@@ -41,6 +41,9 @@ SYMBOLS = {
     ";": " ", ":": " ", "!": "", " ": " ", "{": "{", "}": "}", "_": "_", "%": "%",
     "&": "&", "#": "#", "$": "$", "\\": "\n", "colon": ":", "gets": "←", "ll": "≪",
     "gg": "≫", "perp": "⊥", "parallel": "∥", "angle": "∠", "triangleq": "≜",
+    "Longrightarrow": "⟹", "Longleftarrow": "⟸", "Longleftrightarrow": "⟺",
+    "longrightarrow": "⟶", "longleftarrow": "⟵", "Leftrightarrow": "⇔", "leftrightarrow": "↔",
+    "blacksquare": "∎", "square": "□", "checkmark": "✓", "dagger": "†", "setminus": "∖",
 }
 NAMED_FUNCS = {
     "log", "exp", "ln", "sin", "cos", "tan", "tanh", "sinh", "cosh", "max", "min", "arg",
@@ -184,6 +187,18 @@ class _Tex:
         if name in ("begin", "end"):
             self.raw_group()
             return ""
+        if name in ("underbrace", "overbrace", "underset", "overset"):
+            # keep the expression; a brace's label follows as a sub/superscript and is dropped
+            first = self.group()
+            if name in ("underset", "overset"):
+                return self.group()
+            if self.s[self.i : self.i + 1] in ("_", "^"):
+                self.i += 1
+                self.group()
+            return first
+        if name in ("xrightarrow", "xleftarrow"):
+            label = self.group()
+            return f"─{label}→" if name == "xrightarrow" else f"←{label}─"
         if name in TEXTUAL:
             inner = self.raw_group()
             return inner if name in ("text", "mbox", "texttt") else _Tex(inner).run()
