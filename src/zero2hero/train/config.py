@@ -24,7 +24,7 @@ class TrainConfig:
     grad_accum: int = 1
     # optimiser and schedule
     max_steps: int = 1000
-    lr: float = 3e-3
+    lr: float = 4e-3
     min_lr: float = 3e-4
     warmup_steps: int = 30
     weight_decay: float = 0.1
