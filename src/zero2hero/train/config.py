@@ -26,7 +26,7 @@ class TrainConfig:
     max_steps: int = 1000
     lr: float = 4e-3
     min_lr: float = 3e-4
-    warmup_steps: int = 30
+    warmup_steps: int = 60
     weight_decay: float = 0.1
     beta1: float = 0.9
     beta2: float = 0.99
