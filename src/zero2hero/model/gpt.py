@@ -133,7 +133,7 @@ class GPT(nn.Module):
         logits = self.lm_head(self.transformer.ln_f(x))
         loss = None
         if targets is not None:
-            loss = F.cross_entropy(logits.reshape(-1, logits.size(-1)).float(), targets.reshape(-1))
+            loss = next_token_loss(logits, targets)
         return logits, loss
 
     @torch.no_grad()
@@ -207,3 +207,15 @@ class GPT(nn.Module):
             raise KeyError(f"GPT-2 state dict is missing {sorted(missing)}")
         model.load_state_dict(loaded, strict=False)
         return model
+
+
+def next_token_loss(logits: Tensor, targets: Tensor) -> Tensor:
+    """Mean cross-entropy of (B, T, V) logits against (B, T) targets.
+
+    Computed in at least float32: a softmax over a large vocabulary in bf16 loses the small
+    probabilities that the loss is made of. float64 logits stay float64.
+    """
+    flat = logits.reshape(-1, logits.size(-1))
+    if flat.element_size() < 4:
+        flat = flat.float()
+    return F.cross_entropy(flat, targets.reshape(-1))

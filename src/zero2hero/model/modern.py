@@ -21,6 +21,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from zero2hero.model.attention import attend, attention_mask_4d, merge_heads, split_heads
+from zero2hero.model.gpt import next_token_loss
 from zero2hero.model.kv_cache import KVCache
 
 
@@ -209,7 +210,7 @@ class ModernGPT(nn.Module):
         logits = self.lm_head(self.model.norm(x))
         loss = None
         if targets is not None:
-            loss = F.cross_entropy(logits.reshape(-1, logits.size(-1)).float(), targets.reshape(-1))
+            loss = next_token_loss(logits, targets)
         return logits, loss
 
     @classmethod
