@@ -174,3 +174,25 @@ def attention_mask_4d(padding_mask: Tensor, t_q: int) -> Tensor:
     itself = torch.zeros_like(causal)
     itself[torch.arange(t_q), torch.arange(t_k - t_q, t_k)] = True
     return ((causal & keep[:, None, :]) | itself)[:, None]
+
+
+def positions_and_mask(
+    t: int,
+    block_size: int,
+    cache: KVCache | None,
+    padding_mask: Tensor | None,
+    device: torch.device,
+) -> tuple[Tensor, Tensor | None]:
+    """Positions of the T new tokens and the attention mask they need, for either model family.
+
+    Without padding the new tokens sit at positions past..past+T-1 and plain causal attention
+    suffices (mask None). With a left-padding mask, positions count real tokens only, so a
+    padded prompt sees the same positions as it would alone, and the mask hides the padding.
+    """
+    past = cache.length if cache is not None else 0
+    if past + t > block_size:
+        raise ValueError(f"sequence of length {past + t} exceeds block_size {block_size}")
+    if padding_mask is None:
+        return torch.arange(past, past + t, device=device), None
+    positions = (padding_mask.long().cumsum(-1) - 1).clamp(min=0)[:, past:]  # (B, T)
+    return positions, attention_mask_4d(padding_mask, t)

@@ -17,7 +17,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from zero2hero.model.attention import CausalSelfAttention, attention_mask_4d
+from zero2hero.model.attention import CausalSelfAttention, positions_and_mask
 from zero2hero.model.config import GPTConfig
 from zero2hero.model.kv_cache import KVCache
 from zero2hero.model.sampling import sample_next
@@ -114,17 +114,7 @@ class GPT(nn.Module):
         prompts of different lengths share a batch; positions count real tokens only.
         """
         b, t = idx.shape
-        past = cache.length if cache is not None else 0
-        if past + t > self.config.block_size:
-            raise ValueError(
-                f"sequence of length {past + t} exceeds block_size {self.config.block_size}"
-            )
-        mask = None
-        if padding_mask is not None:
-            pos = (padding_mask.long().cumsum(-1) - 1).clamp(min=0)[:, past:]  # (B, T)
-            mask = attention_mask_4d(padding_mask, t)
-        else:
-            pos = torch.arange(past, past + t, device=idx.device)
+        pos, mask = positions_and_mask(t, self.config.block_size, cache, padding_mask, idx.device)
         x = self.transformer.drop(self.transformer.wte(idx) + self.transformer.wpe(pos))
         for i, block in enumerate(self.transformer.h):
             x = block(x, cache, i, mask)

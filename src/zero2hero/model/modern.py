@@ -20,7 +20,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from zero2hero.model.attention import attend, attention_mask_4d, merge_heads, split_heads
+from zero2hero.model.attention import attend, merge_heads, positions_and_mask, split_heads
 from zero2hero.model.gpt import next_token_loss
 from zero2hero.model.kv_cache import KVCache
 
@@ -187,17 +187,7 @@ class ModernGPT(nn.Module):
     ) -> tuple[Tensor, Tensor | None]:
         """As `GPT.forward`: optional loss, KV cache and left-padding mask."""
         b, t = idx.shape
-        past = cache.length if cache is not None else 0
-        if past + t > self.config.block_size:
-            raise ValueError(
-                f"sequence of length {past + t} exceeds block_size {self.config.block_size}"
-            )
-        mask = None
-        if padding_mask is not None:
-            pos = (padding_mask.long().cumsum(-1) - 1).clamp(min=0)[:, past:]  # (B, T)
-            mask = attention_mask_4d(padding_mask, t)
-        else:
-            pos = torch.arange(past, past + t, device=idx.device)
+        pos, mask = positions_and_mask(t, self.config.block_size, cache, padding_mask, idx.device)
         cos, sin = rope_cos_sin(pos, self.config.head_dim, self.config.rope_theta)
         if cos.dim() == 3:  # per-row positions (B, T, d) -> (B, 1, T, d): broadcast over heads
             cos, sin = cos[:, None], sin[:, None]
