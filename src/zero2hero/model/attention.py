@@ -151,7 +151,9 @@ def attend(
     single new query may see every key, so no mask is needed at all.
     """
     t_q, t_k = q.size(-2), k.size(-2)
-    if explicit:
+    if explicit or (t_q == 1 and not q.is_cuda):
+        # One decoding query: PyTorch's fused CPU kernel tiles for long query blocks and is many
+        # times slower here than the two small matrix products of the formula itself.
         causal = mask is None and t_q > 1
         return scaled_dot_product_attention(q, k, v, mask=mask, causal=causal, dropout_p=dropout_p)
     if mask is None and t_q == t_k:

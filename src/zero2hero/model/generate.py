@@ -57,7 +57,7 @@ def generate(
         )
     padded = not bool(mask.all())  # without padding, plain causal attention is exact (and faster)
     cache = model.new_cache(ids.size(0), total) if use_cache else None
-    logits, _ = model(ids, cache=cache, padding_mask=mask if padded else None)
+    logits, _ = model(ids, cache=cache, padding_mask=mask if padded else None, last_only=True)
     finished = torch.zeros(ids.size(0), dtype=torch.bool, device=device)
     out: list[Tensor] = []
     for step in range(max_new_tokens):
@@ -74,9 +74,11 @@ def generate(
         if step == max_new_tokens - 1 or (eos_token is not None and bool(finished.all())):
             break
         if use_cache:
-            logits, _ = model(nxt, cache=cache, padding_mask=mask if padded else None)
+            logits, _ = model(
+                nxt, cache=cache, padding_mask=mask if padded else None, last_only=True
+            )
         else:
-            logits, _ = model(ids, padding_mask=mask if padded else None)
+            logits, _ = model(ids, padding_mask=mask if padded else None, last_only=True)
     new = torch.cat(out, dim=1).tolist() if out else [[] for _ in prompts]
     if eos_token is not None:
         new = [row[: row.index(eos_token) + 1] if eos_token in row else row for row in new]

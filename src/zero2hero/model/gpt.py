@@ -106,6 +106,7 @@ class GPT(nn.Module):
         targets: Tensor | None = None,
         cache: KVCache | None = None,
         padding_mask: Tensor | None = None,
+        last_only: bool = False,
     ) -> tuple[Tensor, Tensor | None]:
         """Logits for every position, and the mean cross-entropy against `targets` if given.
 
@@ -120,6 +121,10 @@ class GPT(nn.Module):
             x = block(x, cache, i, mask)
         if cache is not None:
             cache.advance(t)
+        if last_only:  # generation needs only the next token's logits: skip the rest
+            if targets is not None:
+                raise ValueError("last_only computes no loss: the targets need every position")
+            x = x[:, -1:]
         logits = self.lm_head(self.transformer.ln_f(x))
         loss = None
         if targets is not None:
@@ -148,7 +153,7 @@ class GPT(nn.Module):
         block = self.config.block_size
         idx = idx[:, -block:]
         cache = self.new_cache(1, block)
-        logits, _ = self(idx, cache=cache)
+        logits, _ = self(idx, cache=cache, last_only=True)
         for _ in range(max_new_tokens):
             nxt = sample_next(logits[:, -1, :], temperature, top_k, top_p, generator)
             token = int(nxt.item())
@@ -157,9 +162,9 @@ class GPT(nn.Module):
                 return
             idx = torch.cat([idx, nxt], dim=1)[:, -block:]
             if cache.length < block:
-                logits, _ = self(nxt, cache=cache)  # the cache still has room: one token of work
+                logits, _ = self(nxt, cache=cache, last_only=True)  # room left: one token of work
             else:
-                logits, _ = self(idx)  # the window slides: every position moves, recompute
+                logits, _ = self(idx, last_only=True)  # the window slides: recompute it all
 
     @torch.no_grad()
     def generate(self, idx: Tensor, max_new_tokens: int, **sampling) -> Tensor:

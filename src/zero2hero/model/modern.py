@@ -184,6 +184,7 @@ class ModernGPT(nn.Module):
         targets: Tensor | None = None,
         cache: KVCache | None = None,
         padding_mask: Tensor | None = None,
+        last_only: bool = False,
     ) -> tuple[Tensor, Tensor | None]:
         """As `GPT.forward`: optional loss, KV cache and left-padding mask."""
         b, t = idx.shape
@@ -197,6 +198,10 @@ class ModernGPT(nn.Module):
             x = block(x, rope, cache, i, mask)
         if cache is not None:
             cache.advance(t)
+        if last_only:  # generation needs only the next token's logits: skip the rest
+            if targets is not None:
+                raise ValueError("last_only computes no loss: the targets need every position")
+            x = x[:, -1:]
         logits = self.lm_head(self.model.norm(x))
         loss = None
         if targets is not None:
