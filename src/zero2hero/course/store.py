@@ -145,19 +145,33 @@ class Store:
         conn.execute("PRAGMA synchronous = NORMAL")
         return conn
 
-    def _open(self) -> sqlite3.Connection:
-        conn: sqlite3.Connection | None = None
-        try:
-            conn = self._connect()
-            fresh = self._migrate(conn)
-            conn.execute("SELECT count(*) FROM events").fetchone()
-        except sqlite3.DatabaseError as e:
-            if conn is not None:
-                conn.close()
-            if isinstance(e, sqlite3.OperationalError) and "locked" in str(e):
-                raise Z2HError("the progress database is busy; try again in a moment") from None
-            conn = self._rebuild(str(e))
-            fresh = True
+    def _open(self, patience: float = 15.0) -> sqlite3.Connection:
+        """Connect, migrate and sanity-check, waiting out other `z2h` processes.
+
+        Switching a new database to WAL needs a moment of exclusive access, and SQLite answers
+        "database is locked" at once instead of waiting, so a second process starting at the
+        same instant retries here with a short back-off rather than failing.
+        """
+        deadline = time.monotonic() + patience
+        pause = 0.02
+        while True:
+            conn: sqlite3.Connection | None = None
+            try:
+                conn = self._connect()
+                fresh = self._migrate(conn)
+                conn.execute("SELECT count(*) FROM events").fetchone()
+                break
+            except sqlite3.DatabaseError as e:
+                if conn is not None:
+                    conn.close()
+                if not (isinstance(e, sqlite3.OperationalError) and "locked" in str(e)):
+                    conn = self._rebuild(str(e))
+                    fresh = True
+                    break
+                if time.monotonic() > deadline:
+                    raise Z2HError("the progress database is busy; try again in a moment") from None
+                time.sleep(pause)
+                pause = min(pause * 2, 0.5)
         if fresh:
             self._replay(conn)
         return conn
