@@ -105,6 +105,8 @@ def test_bad_inputs_get_one_clear_line(trained, tmp_path):
         (("train", "--data", str(tmp_path / "latin.txt")), "not valid UTF-8"),
         (("train", "--steps", "0"), "--steps must be at least 1"),
         (("train", "--preset", "huge"), "unknown preset"),
+        (("train", "--batch-size", "0"), "--batch-size must be at least 1"),
+        (("train", "--lr", "0"), "--lr must be positive"),
         (("generate", "--run", "runs/shakespeare", "--prompt", "日本"), "never saw"),
         (("generate", "--run", "no/such/run"), "does not exist"),
         (("train", "--resume", "--out", "no/such/run"), "nothing to resume"),

@@ -84,3 +84,13 @@ def test_bad_data_files_get_clear_errors(tmp_path):
         train(preset("tiny"), "just a few words", tmp_path / "short")
     with pytest.raises(Z2HError, match="at least 1"):
         train(preset("tiny", max_steps=0), TEXT, tmp_path / "zero")
+
+
+def test_gradient_accumulation_equals_the_larger_batch(tmp_path):
+    """Two micro-batches of 4 draw the same rows as one batch of 8, so the updates must agree."""
+    whole = train(preset("tiny", batch_size=8, grad_accum=1, max_steps=6), TEXT, tmp_path / "a")
+    split = train(preset("tiny", batch_size=4, grad_accum=2, max_steps=6), TEXT, tmp_path / "b")
+    for a, b in zip(whole.history["loss"], split.history["loss"], strict=True):
+        assert abs(a - b) < 1e-5
+    for p, q in zip(whole.model.parameters(), split.model.parameters(), strict=True):
+        torch.testing.assert_close(p, q, rtol=1e-4, atol=1e-5)

@@ -36,6 +36,9 @@ def train_command(
         None, help="char (default) or bpe: byte-level BPE learned first."
     ),
     vocab_size: int = typer.Option(None, help="BPE vocabulary size (with --tokenizer bpe)."),
+    batch_size: int = typer.Option(None, help="Sequences per micro-step, over all processes."),
+    grad_accum: int = typer.Option(None, help="Micro-steps whose gradients make one step."),
+    lr: float = typer.Option(None, help="Peak learning rate (the cosine decays to a tenth)."),
 ) -> None:
     """Train a character-level GPT from scratch (on Shakespeare unless --data says otherwise)."""
     from zero2hero.train.run import run_training
@@ -53,6 +56,10 @@ def train_command(
         sample_tokens=sample_tokens,
         tokenizer=tokenizer,
         bpe_vocab_size=vocab_size,
+        batch_size=batch_size,
+        grad_accum=grad_accum,
+        lr=lr,
+        min_lr=lr / 10 if lr is not None else None,
     )
 
 

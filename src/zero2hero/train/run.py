@@ -123,6 +123,12 @@ def build_config(preset: str | None, device: str, **overrides) -> TrainConfig:
     given = {k: v for k, v in overrides.items() if v is not None}
     if given.get("max_steps", 1) < 1:
         raise Z2HError(f"--steps must be at least 1 (got {given['max_steps']})")
+    for field_name in ("batch_size", "grad_accum"):
+        if given.get(field_name, 1) < 1:
+            flag = field_name.replace("_", "-")
+            raise Z2HError(f"--{flag} must be at least 1 (got {given[field_name]})")
+    if given.get("lr", 1.0) <= 0:
+        raise Z2HError(f"--lr must be positive (got {given['lr']})")
     if given.get("tokenizer", "char") not in ("char", "bpe"):
         raise Z2HError(f"unknown tokenizer {given['tokenizer']!r}; use char or bpe")
     return make_preset(name, device=device, **given)
