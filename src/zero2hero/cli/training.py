@@ -12,8 +12,6 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
-from zero2hero.errors import Z2HError
-
 console = Console(highlight=False, soft_wrap=True)
 
 
@@ -111,4 +109,4 @@ def register(app: typer.Typer) -> None:
     app.command("info")(info_command)
 
 
-__all__ = ["register", "train_command", "Z2HError"]
+__all__ = ["register", "train_command"]

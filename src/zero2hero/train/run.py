@@ -19,7 +19,7 @@ from zero2hero.train.checkpoint import MANIFEST, load_checkpoint
 from zero2hero.train.config import PRESETS, TrainConfig
 from zero2hero.train.config import preset as make_preset
 from zero2hero.train.data import read_text, shakespeare
-from zero2hero.train.loop import StopSignal, TrainResult, train
+from zero2hero.train.loop import SilentReporter, StopSignal, TrainResult, train
 
 console = Console(highlight=False, soft_wrap=True)
 
@@ -64,7 +64,7 @@ class ProgressReporter:
         self.progress.stop()
 
 
-class PlainReporter(ProgressReporter):
+class PlainReporter:
     """Line-per-event output for non-interactive logs (torchrun, CI): no bar redraws."""
 
     def __init__(self, every: int = 50) -> None:
@@ -150,10 +150,12 @@ def run_training(
     name = data.stem if data is not None else "shakespeare"
     info = D.from_env()
     run_dir = choose_run_dir(out, name, resume) if info.is_main else (out or Path("runs") / name)
-    interactive = info.is_main and console.is_terminal and not info.enabled
-    reporter = ProgressReporter() if interactive else PlainReporter()
     if not info.is_main:
-        reporter = _Quiet()
+        reporter = SilentReporter()  # rank 0 speaks for every process
+    elif console.is_terminal and not info.enabled:
+        reporter = ProgressReporter()
+    else:
+        reporter = PlainReporter()
     result = train(cfg, text, run_dir, resume=resume, reporter=reporter, stop=StopSignal())
     if not info.is_main:
         return result
@@ -179,17 +181,6 @@ def run_training(
         _stream(model, result.tokenizer, "\n", cfg.sample_tokens, 0.8, None, None, cfg.seed, device)
         console.rule()
     return result
-
-
-class _Quiet(PlainReporter):
-    def start(self, *args) -> None:
-        pass
-
-    def step(self, *args) -> None:
-        pass
-
-    def evaluated(self, *args) -> None:
-        pass
 
 
 def _stream(
